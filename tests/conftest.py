@@ -64,3 +64,32 @@ def start_identity(tmp_path):
             return server
 
         yield start
+
+
+@pytest.fixture
+def id_app(tmp_path):
+    """A development identity API app (Flask test mode) on its own database under ``tmp_path``."""
+    from tests.identity_support import make_app
+
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def id_client(id_app):
+    """A test client of :func:`id_app`."""
+    return id_app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _fast_argon2(monkeypatch):
+    """In-process tests hash with cheap argon2id parameters (0.1 s per hash otherwise adds minutes).
+
+    Real server processes and ``test_passwords``' parameter check use the production defaults.
+    """
+    try:
+        from argon2 import PasswordHasher
+
+        from identity_api import passwords
+    except ImportError:
+        return
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
