@@ -194,6 +194,10 @@ def demo() -> None:
     launcher.main()
 
 
+from .bar_assets import embed_command  # noqa: E402  (the bar's `masthead embed APP_ID`)
+cli.add_command(embed_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     try:
