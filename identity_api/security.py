@@ -50,7 +50,8 @@ def add_security_headers(response: Response) -> Response:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", content_security_policy())
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if config.https:  # Chromium ignores COOP from plain-http origins, with a console warning
+            headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.path.startswith("/api/") or "Set-Cookie" in headers or g.get("masthead_private"):
         headers["Cache-Control"] = "no-store"
         for name in ("Cookie", "Origin"):
