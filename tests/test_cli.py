@@ -121,7 +121,10 @@ def test_keys_generate(env):
 
 
 def test_demo_without_launcher_is_a_clear_message(env, monkeypatch):
+    import demo_sites
+
     monkeypatch.setitem(sys.modules, "demo_sites.launcher", None)  # importing it raises ImportError
+    monkeypatch.delattr(demo_sites, "launcher", raising=False)  # ...even after another test imported it
     result = invoke("demo")
     assert result.exit_code != 0
     assert "demo launcher" in str(result.exception)

@@ -45,19 +45,24 @@ def test_app_token_verifies_only_with_its_audience_secret():
     assert tokens.verify_app_token(token, {"notes": FORUM}.get, 300) is None
 
 
-@pytest.mark.parametrize("token", [
-    forge(NOTES, tokens.APP_TOKEN_SALT, payload(), -301),  # expired
-    forge(NOTES, tokens.APP_TOKEN_SALT, payload(), 60),  # future-dated
-    forge(FORUM, tokens.APP_TOKEN_SALT, payload("notes")),  # claims notes, signed by forum
-    forge(NOTES, tokens.APP_TOKEN_SALT, payload("ghost")),  # unknown audience
-    forge(NOTES, tokens.SESSION_SALT, payload()),  # wrong salt
-    forge(NOTES, tokens.APP_TOKEN_SALT, "just a string"),
-    forge(NOTES, tokens.APP_TOKEN_SALT, {**payload(), "sub": 1}),  # wrong type
-    forge(NOTES, tokens.APP_TOKEN_SALT, {"aud": "notes"}),  # missing claims
-    flip(forge(NOTES, tokens.APP_TOKEN_SALT, payload()), 0),
-    flip(forge(NOTES, tokens.APP_TOKEN_SALT, payload()), 2),
-    tokens.sign([KEY], tokens.SESSION_SALT, "session-token"),  # a session cookie value
-    "", "garbage", "a.b.c", ".eJw.x.y", "x" * 5000,
+# Factories, not values: a token forged at collection time would age before a long run reaches it.
+@pytest.mark.parametrize("make_token", [
+    lambda: forge(NOTES, tokens.APP_TOKEN_SALT, payload(), -301),  # expired
+    lambda: forge(NOTES, tokens.APP_TOKEN_SALT, payload(), 60),  # future-dated
+    lambda: forge(FORUM, tokens.APP_TOKEN_SALT, payload("notes")),  # claims notes, signed by forum
+    lambda: forge(NOTES, tokens.APP_TOKEN_SALT, payload("ghost")),  # unknown audience
+    lambda: forge(NOTES, tokens.SESSION_SALT, payload()),  # wrong salt
+    lambda: forge(NOTES, tokens.APP_TOKEN_SALT, "just a string"),
+    lambda: forge(NOTES, tokens.APP_TOKEN_SALT, {**payload(), "sub": 1}),  # wrong type
+    lambda: forge(NOTES, tokens.APP_TOKEN_SALT, {"aud": "notes"}),  # missing claims
+    lambda: flip(forge(NOTES, tokens.APP_TOKEN_SALT, payload()), 0),
+    lambda: flip(forge(NOTES, tokens.APP_TOKEN_SALT, payload()), 2),
+    lambda: tokens.sign([KEY], tokens.SESSION_SALT, "session-token"),  # a session cookie value
+    lambda: "",
+    lambda: "garbage",
+    lambda: "a.b.c",
+    lambda: ".eJw.x.y",
+    lambda: "x" * 5000,
 ])
-def test_bad_app_tokens_are_none(token):
-    assert tokens.verify_app_token(token, SECRETS.get, 300) is None
+def test_bad_app_tokens_are_none(make_token):
+    assert tokens.verify_app_token(make_token(), SECRETS.get, 300) is None
