@@ -1,0 +1,1 @@
+"""The Masthead demo family: five independent apps joined only by the bar and app tokens."""

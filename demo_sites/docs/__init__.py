@@ -1,0 +1,1 @@
+"""Docs (static): plain HTML files with no backend; the bar alone."""

@@ -1,0 +1,1 @@
+"""The forum's one Django app: threads and replies."""

@@ -1,0 +1,1 @@
+"""Django project of the Forum demo app."""

@@ -1,0 +1,1 @@
+"""Wiki (Bottle): pages with an edit history that shows who changed what."""
