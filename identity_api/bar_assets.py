@@ -35,7 +35,11 @@ SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
 APP_ID = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 #: What a page adds to reserve the bar's height before the script runs (no layout shift).
-RESERVE_CSS = "masthead-bar{display:block;height:48px}"
+#: Reserves the bar's height before it loads, and reveals the placeholder's fallback link only if the bar has
+#: not taken over after 3 s (the identity API is unreachable, so not even the script loaded).
+RESERVE_CSS = ("masthead-bar{display:block;height:48px}"
+               "masthead-bar>a{float:right;margin:12px 16px;visibility:hidden;animation:masthead-fallback 0s 3s forwards}"
+               "@keyframes masthead-fallback{to{visibility:visible}}")
 QUEUE_STUB = "window.Masthead=window.Masthead||function(){(Masthead.q=Masthead.q||[]).push(arguments)};"
 
 
@@ -139,8 +143,9 @@ def embed_snippet(public_url: str, app_id: str, bundle: Bundle) -> str:
 <!-- 1. Reserve the bar's height before it loads (in your stylesheet; no layout shift): -->
 <style>{RESERVE_CSS}</style>
 
-<!-- 2. At the very top of <body>: where the bar goes, then the script (always the latest build): -->
-<masthead-bar></masthead-bar>
+<!-- 2. At the very top of <body>: where the bar goes (its link shows only if the bar cannot load),
+        then the script (always the latest build): -->
+<masthead-bar><a href="{base}/sign-in">Sign in</a></masthead-bar>
 <script src="{base}/masthead.js" data-app="{app_id}" async></script>
 
 <!--    or pinned to this exact build, with Subresource Integrity (update it when the bar changes): -->

@@ -142,7 +142,7 @@ def test_embed_command_prints_both_snippets(monkeypatch, tmp_path):
     assert '<script src="https://id.example.com/masthead.js" data-app="notes" async></script>' in out
     assert (f'<script src="https://id.example.com/masthead.{bundle.digest}.js" integrity="{bundle.integrity}" '
             'crossorigin="anonymous"') in out
-    assert "<masthead-bar></masthead-bar>" in out
+    assert '<masthead-bar><a href="http' in out and '/sign-in">Sign in</a></masthead-bar>' in out
     assert bar_assets.RESERVE_CSS in out and bar_assets.QUEUE_STUB in out
 
 

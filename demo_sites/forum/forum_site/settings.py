@@ -60,6 +60,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = APP_URL.startswith("https://")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browsers ignore COOP from plain-http origins, with a console warning on every page: send it on https only.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin" if APP_URL.startswith("https://") else None
 X_FRAME_OPTIONS = "DENY"
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -11,7 +11,7 @@
 </head>
 <body>
   <script src="{{identity_url}}/masthead.js" data-app="{{app_id}}" data-session-user="{{user.id if user else ''}}"{{!(' data-handover="%s/.masthead/session"' % bottle_html_escape(root)) if root else ''}} async></script>
-  <masthead-bar></masthead-bar>
+  <masthead-bar><a href="{{identity_url}}/sign-in">Sign in</a></masthead-bar>
   <div class="shell">
     <nav class="side" aria-label="Wiki">
       <a class="logo" href="{{root}}/"><span class="glyph" aria-hidden="true">W</span><span>The Family<br>Wiki</span></a>
