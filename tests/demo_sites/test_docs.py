@@ -36,7 +36,7 @@ def test_every_page_has_the_bar_and_no_inline_script(docs, page):
     status, headers, html = get(f"{docs}/{page}")
     assert status == 200
     assert f'<script src="{IDENTITY}/masthead.js" data-app="docs" async></script>' in html
-    assert "<masthead-bar></masthead-bar>" in html
+    assert f'<masthead-bar><a href="{IDENTITY}/sign-in">Sign in</a></masthead-bar>' in html  # fallback link
     assert "%IDENTITY_URL%" not in html and "<script>" not in html
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
 

@@ -43,7 +43,7 @@ def test_every_page_embeds_the_bar_and_anonymous_can_read(app, family):
     html = page.get_data(as_text=True)
     assert (f'<script src="{family.url}/masthead.js" data-app="notes" data-session-user="" async></script>'
             in html)
-    assert "<masthead-bar></masthead-bar>" in html
+    assert f'<masthead-bar><a href="{family.url}/sign-in">Sign in</a></masthead-bar>' in html  # fallback link
     assert f'href="{family.url}/static/family.css"' in html and "Sign in to write notes" in html
     assert "<script>" not in html  # no inline scripts
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
