@@ -2,7 +2,7 @@
 
 ``gunicorn demo_sites.dispatch:application`` serves ``/notes``, ``/forum`` and ``/wiki`` with werkzeug's
 ``DispatcherMiddleware`` (the idea's ``DispatchedApplication``). It is **not** the default (see
-docs/demo.md): one origin for three apps, so the browser no longer isolates them; cookies are shared, so
+README.md, "The demo family"): one origin for three apps, so the browser no longer isolates them; cookies are shared, so
 each app session cookie needs its own name; the process holds all three secrets; and the apps can no
 longer be scaled, deployed or restarted independently. Each app still verifies only its own tokens.
 

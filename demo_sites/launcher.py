@@ -8,7 +8,7 @@
 4. Run the Procfile's six processes with honcho, each with only its own settings; print the URLs once all
    are healthy; Ctrl-C stops everything.
 
-Every default can be overridden from the environment (see ``Settings.from_env`` and docs/demo.md).
+Every default can be overridden from the environment (see ``Settings.from_env`` and README.md, "The demo family").
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def normalise_public_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything the identity API needs to run; see docs/identity_api.md for each variable."""
+    """Everything the identity API needs to run; see README.md, "Configuration", for each variable."""
 
     env: str = "production"
     database: Path = field(default_factory=lambda: Path.cwd() / "instance" / "masthead.sqlite3")

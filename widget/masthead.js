@@ -1,4 +1,4 @@
-/* Masthead bar: one account bar for a family of apps (docs/bar.md, docs/protocol.md).
+/* Masthead bar: one account bar for a family of apps (README.md "Embedding the bar", docs/protocol.md).
  *
  * Plain modern JavaScript, no dependencies. The identity API minifies this file with rjsmin, replaces
  * '__MASTHEAD_CSS__' with the minified widget/masthead.css and serves it as /masthead.js. Size is a
@@ -315,7 +315,7 @@
     if (focused && main) (main.firstChild.focus ? main.firstChild : main).focus();
   };
 
-  // ---- the public API (docs/bar.md) ----------------------------------------------------------------------
+  // ---- the public API (README.md) --------------------------------------------------------------------------
   const methods = {
     ready: () => readyP,
     refresh: () => refresh(),

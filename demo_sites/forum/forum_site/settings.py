@@ -1,4 +1,4 @@
-"""Forum settings, all from the environment (see docs/demo.md)."""
+"""Forum settings, all from the environment (see README.md, "The demo family")."""
 
 from __future__ import annotations
 
