@@ -70,6 +70,22 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("page errors", "\n".join(errors.messages)))
 
 
+def sign_in_with_form(context, id_url: str, email: str, password: str) -> None:
+    """Sign a browser context in through the identity API's own form (the cookie lands on its origin).
+
+    A page of its own does it: Playwright's request API cannot resolve the ``*.test`` names."""
+    page = context.new_page()
+    try:
+        page.goto(f"{id_url}/sign-in")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert "/sign-in" not in page.url, page.content()
+    finally:
+        page.close()
+
+
 # -- the bar (issue 3): a real identity API and a host-page server, shared by a test module -------------
 from dataclasses import dataclass  # noqa: E402
 from tests.conftest import identity_env, run_cli  # noqa: E402
@@ -106,19 +122,8 @@ class BarSite:
         return f"{origin or self.host}/{name}{query}"
 
     def sign_in(self, context, email: str = "ada@example.com") -> None:
-        """Sign ``context`` in through the identity API's sign-in form (the cookie lands on its origin).
-
-        A page of its own does it: Playwright's request API cannot resolve the ``*.test`` names."""
-        page = context.new_page()
-        try:
-            page.goto(f"{self.id_url}/sign-in")
-            page.fill("#email", email)
-            page.fill("#password", BAR_PASSWORD)
-            with page.expect_navigation():
-                page.click("button[type=submit]")
-            assert "/sign-in" not in page.url, page.content()
-        finally:
-            page.close()
+        """Sign ``context`` in through the identity API's sign-in form."""
+        sign_in_with_form(context, self.id_url, email, BAR_PASSWORD)
 
     def reset_handover(self, origin: str) -> None:
         """Forget the stand-in app session and its recorded calls for ``origin``."""

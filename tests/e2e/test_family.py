@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demo_sites.launcher import USERS
-from tests.e2e.conftest import PageErrors
+from tests.e2e.conftest import PageErrors, sign_in_with_form
 from tests.e2e.family import APP_IDS, TOPOLOGIES, start_family
 
 ACCOUNT = re.compile(r"^Account: ")
@@ -77,17 +77,8 @@ def expect_signed_out(page) -> None:
 
 
 def sign_in(context, family, email: str, password: str) -> None:
-    """Sign the browser context in through the identity API's own form (its cookie, its origin)."""
-    page = context.new_page()
-    try:
-        page.goto(f"{family.id_url}/sign-in")
-        page.fill("#email", email)
-        page.fill("#password", password)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
-        assert "/sign-in" not in page.url, page.content()
-    finally:
-        page.close()
+    """Sign the browser context in to the family through the identity API's own form."""
+    sign_in_with_form(context, family.id_url, email, password)
 
 
 @pytest.mark.parametrize("app_id", APP_IDS)
