@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from functools import lru_cache
 
 from flask import Blueprint, Response, request
 
@@ -38,7 +39,9 @@ def json_body() -> dict:
     return body
 
 
+@lru_cache(maxsize=16)
 def _links(origin: str) -> str:
+    """``/api/me``'s ``links`` object for this identity origin, serialised once."""
     return json.dumps({"sign_in": f"{origin}/sign-in", "sign_up": f"{origin}/sign-up",
                        "sign_out": f"{origin}/api/sign-out", "account": f"{origin}/account"},
                       separators=(",", ":"))

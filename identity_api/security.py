@@ -29,33 +29,62 @@ class CsrfFailed(Exception):
 
 
 # -- headers -----------------------------------------------------------------------------------------
+#: Headers every response gets (unless the view set its own), written from a prebuilt list.
+STATIC_HEADERS = (("X-Content-Type-Options", "nosniff"),
+                  ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                  ("X-Frame-Options", "DENY"))
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+_PRIVATE_VARY = ("Cookie", "Origin")
+#: What ``response.vary.add("Cookie"); response.vary.add("Origin")`` turns these ``Vary`` values into; any
+#: other value goes through ``response.vary`` (which parses and re-serialises it).
+_VARY_AFTER = {None: "Cookie, Origin", "Origin": "Origin, Cookie", "Cookie": "Cookie, Origin",
+               "Origin, Cookie": "Origin, Cookie", "Cookie, Origin": "Cookie, Origin"}
+_csp_cache: dict = {}
+
+
 def content_security_policy() -> str:
     """CSP for HTML pages; ``form-action`` lists app origins because Chromium applies it to the redirect
     that follows the sign-in POST."""
-    origins = " ".join(o for o in services.get().registry.snapshot().cors_origins
-                       if o != services.get().config.origin)
-    form_action = f"'self' {origins}".strip()
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-            f"form-action {form_action}; frame-ancestors 'none'; object-src 'none'; base-uri 'none'")
+    svc = services.get()
+    snapshot = svc.registry.snapshot()
+    key = (svc.config.origin, snapshot.cors_origins)
+    policy = _csp_cache.get(key)
+    if policy is None:
+        origins = " ".join(o for o in snapshot.cors_origins if o != svc.config.origin)
+        form_action = f"'self' {origins}".strip()
+        policy = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+                  f"form-action {form_action}; frame-ancestors 'none'; object-src 'none'; base-uri 'none'")
+        if len(_csp_cache) > 64:
+            _csp_cache.clear()
+        _csp_cache[key] = policy
+    return policy
 
 
-def add_security_headers(response: Response) -> Response:
+def add_security_headers(response: Response, config=None) -> Response:
     """after_request hook: headers every response gets, plus the HTML-page and no-store rules."""
-    config = services.get().config
+    if config is None:
+        config = services.get().config
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if config.https:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    present = set(headers.keys(lower=True))
+    for name, value in STATIC_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if config.https and "strict-transport-security" not in present:
+        headers.add(*HSTS)
     if response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", content_security_policy())
         if config.https:  # Chromium ignores COOP from plain-http origins, with a console warning
             headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith("/api/") or "Set-Cookie" in headers or g.get("masthead_private"):
+    if request.path.startswith("/api/") or "set-cookie" in present or g.get("masthead_private"):
         headers["Cache-Control"] = "no-store"
-        for name in ("Cookie", "Origin"):
-            response.vary.add(name)
+        current = headers.get("Vary")
+        vary = _VARY_AFTER.get(current)
+        if vary is not None:
+            if vary != current:
+                headers["Vary"] = vary
+        else:
+            for name in _PRIVATE_VARY:
+                response.vary.add(name)
     return response
 
 
@@ -154,5 +183,6 @@ def safe_next(url: str | None, default: str = DEFAULT_NEXT) -> str:
 def init_app(app: Flask) -> None:
     """Register the header and CSRF-cookie hooks."""
     # Flask runs after_request hooks in reverse order: the CSRF cookie is set before headers are computed.
-    app.after_request(add_security_headers)
+    config = app.extensions["masthead"].config
+    app.after_request(lambda response: add_security_headers(response, config))
     app.after_request(set_csrf_cookie)
