@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, cors, limits, pages, security, services
+from .assets import asset_dir
 from .config import Config
 from .errors import ApiError
 from .registry import Registry
@@ -22,7 +22,7 @@ except ImportError:
     bar_assets = None
 
 #: The repository's public assets (family stylesheet, icons, the bar's built files).
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = asset_dir("static")
 MAX_CONTENT_LENGTH = 64 * 1024
 log = logging.getLogger("identity_api")
 

@@ -28,7 +28,9 @@ try:  # Optional: pre-compressed brotli when the package is installed.
 except ImportError:  # pragma: no cover - depends on the environment
     brotli = None
 
-DEFAULT_WIDGET_DIR = Path(__file__).resolve().parent.parent / "widget"
+from .assets import asset_dir  # noqa: E402 (after the optional import above)
+
+DEFAULT_WIDGET_DIR = asset_dir("widget")
 #: The literal in masthead.js that the build replaces with the minified CSS as a JS string.
 CSS_PLACEHOLDER = "'__MASTHEAD_CSS__'"
 SHORT_CACHE = "public, max-age=300"

@@ -93,3 +93,13 @@ def _fast_argon2(monkeypatch):
     except ImportError:
         return
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last.
+
+    pytest-playwright's sync API keeps an asyncio event loop running in the main thread until the session
+    ends; tests after it that call ``asyncio.run()`` (the ASGI tests) or touch Django's ORM (which refuses
+    to run inside an event loop) would fail for reasons that have nothing to do with them.
+    """
+    items.sort(key=lambda item: "/e2e/" in item.path.as_posix())

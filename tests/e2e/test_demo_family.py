@@ -61,7 +61,7 @@ def signed_in_bar(page):
 def test_sign_in_once_signed_in_everywhere_with_attributed_work(page, family):
     url = family.app_url
     email, name, password = USERS[0]
-    page.goto(url("notes") + "/")
+    page.goto(url("notes") + "/", wait_until="commit")
     expect(page.locator("masthead-bar").get_by_role("link", name="Sign in")).to_be_visible(timeout=15000)
     page.locator("masthead-bar").get_by_role("link", name="Sign in").click()
     page.fill("input[name=email]", email)
@@ -76,7 +76,7 @@ def test_sign_in_once_signed_in_everywhere_with_attributed_work(page, family):
     expect(page.locator(".note", has_text="e2e: a note by Ada")).to_be_visible()
 
     # Forum (Django): signed in without signing in again; the thread is attributed to Ada.
-    page.goto(url("forum") + "/")
+    page.goto(url("forum") + "/", wait_until="commit")
     expect(page.get_by_role("button", name="Post as Ada Lovelace")).to_be_visible(timeout=15000)
     page.fill("#title", "e2e thread")
     page.fill("#body", "Posted through the bar's hand-over.")
@@ -84,34 +84,34 @@ def test_sign_in_once_signed_in_everywhere_with_attributed_work(page, family):
     expect(page.locator(".post.opening .author")).to_have_text("Ada Lovelace")
 
     # Wiki (Bottle): the edit lands in the history under Ada's name.
-    page.goto(url("wiki") + "/wiki/e2e/edit")
+    page.goto(url("wiki") + "/wiki/e2e/edit", wait_until="commit")
     expect(page.locator("form.editor")).to_be_visible(timeout=15000)
     page.fill("#body", "Written in the end-to-end test.")
     page.click("form.editor button")
-    page.goto(url("wiki") + "/wiki/e2e/history")
+    page.goto(url("wiki") + "/wiki/e2e/history", wait_until="commit")
     expect(page.locator(".rev-author")).to_have_text(["Ada Lovelace"])
 
     # Tasks (FastAPI): the page's script calls the API with Bearer tokens from Masthead.getToken().
-    page.goto(url("tasks") + "/")
+    page.goto(url("tasks") + "/", wait_until="commit")
     expect(page.locator("#signed-in")).to_be_visible(timeout=15000)
     page.fill("#title", "e2e task")
     page.press("#title", "Enter")
     expect(page.locator("#list li", has_text="e2e task")).to_be_visible()
 
     # Docs (static): the bar alone knows Ada.
-    page.goto(url("docs") + "/")
+    page.goto(url("docs") + "/", wait_until="commit")
     signed_in_bar(page)
     assert page.evaluate("() => Masthead.user && Masthead.user.name") == name
 
     # Sign out from one app: every app's pages become anonymous (the bar clears each hand-over).
-    page.goto(url("wiki") + "/")
+    page.goto(url("wiki") + "/", wait_until="commit")
     signed_in_bar(page)
     page.evaluate("() => Masthead.signOut()")
     for app, anonymous_text in (("wiki", "Sign in to edit"), ("notes", "Sign in to write notes"),
                                 ("forum", "Sign in to post")):
-        page.goto(url(app) + "/")
+        page.goto(url(app) + "/", wait_until="commit")
         expect(page.get_by_text(anonymous_text).first).to_be_visible(timeout=15000)
-    page.goto(url("tasks") + "/")
+    page.goto(url("tasks") + "/", wait_until="commit")
     expect(page.locator("#signed-out")).to_be_visible(timeout=15000)
 
 

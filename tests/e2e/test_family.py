@@ -83,7 +83,7 @@ def sign_in(context, family, email: str, password: str) -> None:
 
 @pytest.mark.parametrize("app_id", APP_IDS)
 def test_anonymous_visit_shows_sign_in_and_the_page_intact(page, page_errors, family, app_id):
-    page.goto(family.url(app_id))
+    page.goto(family.url(app_id), wait_until="commit")
     expect_signed_out(page)
     expect(page.get_by_text(CONTENT[app_id]).first).to_be_visible()
     # The bar sits above the page's own content, in the height it reserved.
@@ -94,7 +94,7 @@ def test_anonymous_visit_shows_sign_in_and_the_page_intact(page, page_errors, fa
 
 def test_sign_up_then_sign_in_once_for_all_five(page, context, page_errors, family):
     email = f"lin-{family.topology}@example.com"
-    page.goto(family.url("wiki", "/wiki/welcome"))
+    page.goto(family.url("wiki", "/wiki/welcome"), wait_until="commit")
     start = page.url
     expect_signed_out(page)
     bar(page).get_by_role("link", name="Sign in").click()
@@ -119,7 +119,7 @@ def test_sign_up_then_sign_in_once_for_all_five(page, context, page_errors, fami
     expect_server_knows(page, "wiki", "Lin Bai")
 
     for app_id in ("notes", "forum", "tasks", "docs"):
-        page.goto(family.url(app_id))
+        page.goto(family.url(app_id), wait_until="commit")
         expect_signed_in(page, "Lin Bai")
         expect_server_knows(page, app_id, "Lin Bai")
     page_errors.assert_none()
@@ -131,11 +131,11 @@ def test_sign_out_reaches_every_app_and_ends_the_session(context, family):
     tabs = {}
     for app_id in ("notes", "forum", "docs"):
         tabs[app_id] = context.new_page()
-        tabs[app_id].goto(family.url(app_id))
+        tabs[app_id].goto(family.url(app_id), wait_until="commit")
         expect_signed_in(tabs[app_id], name)
     expect(tabs["forum"].get_by_text(f"Post as {name}").first).to_be_visible()
     second_notes = context.new_page()
-    second_notes.goto(family.url("notes"))
+    second_notes.goto(family.url("notes"), wait_until="commit")
     expect_signed_in(second_notes, name)
     identity_cookie = next(c for c in context.cookies(family.id_url) if "masthead_session" in c["name"])
 
@@ -174,7 +174,7 @@ def test_no_layout_shift_and_no_sign_in_flash_for_a_signed_in_user(context, fami
     context.add_init_script(OBSERVE)
     for visit in ("first", "repeat"):
         page = context.new_page()
-        page.goto(family.url(app_id))
+        page.goto(family.url(app_id), wait_until="commit")
         expect_signed_in(page, name)
         expect_server_knows(page, app_id, name)  # after the hand-over reload, if there is one
         page.wait_for_load_state("load")
@@ -200,7 +200,7 @@ def test_markup_in_a_name_is_text_in_the_bar_and_on_every_page(context, family):
         page = context.new_page()  # a fresh tab: the demo apps allow two hand-over reloads a minute per tab
         errors = PageErrors(page)
         for app_id in APP_IDS:
-            page.goto(family.url(app_id))
+            page.goto(family.url(app_id), wait_until="commit")
             expect_signed_in(page, name)
             expect_server_knows(page, app_id, name)  # and any hand-over reload is over
             bar(page).get_by_role("button", name=f"Account: {name}").click()

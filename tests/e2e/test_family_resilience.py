@@ -36,14 +36,14 @@ def test_work_is_attributed_and_private(browser, family):
     try:
         sign_in(ada, family, ADA[0], ADA[2])
         page = ada.new_page()
-        page.goto(family.url("notes"))
+        page.goto(family.url("notes"), wait_until="commit")
         expect(page.get_by_text("New note, Ada")).to_be_visible()
         page.fill("#body", "Ada's private note")
         page.click("form.compose button")
         expect(page.locator(".note", has_text="Ada's private note")).to_be_visible()
         ada_note_id = page.evaluate("""() => document.querySelector('.note form').action.match(/notes\\/(\\d+)/)[1]""")
 
-        page.goto(family.url("forum"))
+        page.goto(family.url("forum"), wait_until="commit")
         page.fill("#title", "Attribution thread")
         page.fill("#body", "Opened by Ada.")
         page.click("aside form button")
@@ -52,7 +52,7 @@ def test_work_is_attributed_and_private(browser, family):
 
         sign_in(grace, family, GRACE[0], GRACE[2])
         other = grace.new_page()
-        other.goto(family.url("notes"))
+        other.goto(family.url("notes"), wait_until="commit")
         expect(other.get_by_text("New note, Grace")).to_be_visible()
         expect(other.locator(".note", has_text="Ada's private note")).to_have_count(0)
         # Grace's own, valid form token cannot delete Ada's note: 404, and the note survives.
@@ -69,12 +69,12 @@ def test_work_is_attributed_and_private(browser, family):
         expect(other.locator(".post .author")).to_have_text(["Ada Lovelace", "Grace Hopper"])
 
         # A wiki edit lands in the history under the editor's name.
-        other.goto(family.url("wiki", "/wiki/attribution/edit"))
+        other.goto(family.url("wiki", "/wiki/attribution/edit"), wait_until="commit")
         other.fill("#body", "Written by Grace.")
         other.click("form.editor button")
-        other.goto(family.url("wiki", "/wiki/attribution/history"))
+        other.goto(family.url("wiki", "/wiki/attribution/history"), wait_until="commit")
         expect(other.locator(".rev-author")).to_have_text(["Grace Hopper"])
-        page.goto(family.url("notes"))
+        page.goto(family.url("notes"), wait_until="commit")
         expect(page.locator(".note", has_text="Ada's private note")).to_be_visible()
     finally:
         ada.close()
@@ -83,11 +83,12 @@ def test_work_is_attributed_and_private(browser, family):
 
 def test_tasks_api_takes_its_own_bearer_tokens_only(context, page, page_errors, family):
     sign_in(context, family, ADA[0], ADA[2])
-    page.goto(family.url("notes"))
+    page.goto(family.url("notes"), wait_until="commit")
     expect_signed_in(page, ADA[1])
+    expect(page.get_by_text("New note, Ada")).to_be_visible()  # the hand-over reload is over
     notes_token = page.evaluate("Masthead.getToken()")  # real, fresh, but for another app
 
-    page.goto(family.url("tasks"))
+    page.goto(family.url("tasks"), wait_until="commit")
     expect(page.locator("#signed-in")).to_be_visible()
     page.fill("#title", "Bearer task")
     page.press("#title", "Enter")
@@ -136,7 +137,7 @@ def test_identity_api_faults_leave_every_page_working(context, page, page_errors
     page.route(f"{family.id_url}/api/**", broken)
     for app_id in APP_IDS:
         started = time.monotonic()
-        page.goto(family.url(app_id))
+        page.goto(family.url(app_id), wait_until="commit")
         expect(page.get_by_text(CONTENT[app_id]).first).to_be_visible()
         # A clear state within 3 s: "Sign in", or the hinted user marked offline; never a skeleton forever.
         settled = bar(page).get_by_role("link", name="Sign in").or_(
@@ -157,7 +158,7 @@ def test_identity_api_stopped_then_back(context, page, page_errors, family):
     try:
         for app_id in APP_IDS:
             started = time.monotonic()
-            page.goto(family.url(app_id))
+            page.goto(family.url(app_id), wait_until="commit")
             expect(page.get_by_text(CONTENT[app_id]).first).to_be_visible()
             expect(bar(page).get_by_role("link", name="Sign in")).to_be_visible(timeout=4000)
             assert time.monotonic() - started < 4.5
@@ -175,7 +176,7 @@ def test_identity_api_stopped_then_back(context, page, page_errors, family):
 
 def test_key_rotation_keeps_sessions_until_the_old_key_is_removed(context, page, family):
     sign_in(context, family, GRACE[0], GRACE[2])
-    page.goto(family.url("docs"))
+    page.goto(family.url("docs"), wait_until="commit")
     expect_signed_in(page, GRACE[1])
     new_key = "rotated-key-9876543210zyxwvutsrqponmlkjihgfedcba"
     try:
