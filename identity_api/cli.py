@@ -14,6 +14,7 @@ import time
 import click
 
 from . import passwords, registry
+from .bar_assets import embed_command
 from .config import Config
 from .errors import DuplicateEmail, MastheadError, NotFound
 from .store import SQLiteStore
@@ -194,8 +195,7 @@ def demo() -> None:
     launcher.main()
 
 
-from .bar_assets import embed_command  # noqa: E402  (the bar's `masthead embed APP_ID`)
-cli.add_command(embed_command)
+cli.add_command(embed_command)  # the bar's `masthead embed APP_ID`, defined beside the bar's assets
 
 
 def main(argv: list[str] | None = None) -> None:
