@@ -88,7 +88,7 @@ class MastheadMiddleware:
         scope["masthead"] = self.masthead
         state = scope.setdefault("state", {})
         state.update(masthead_user=auth.user, masthead_auth=auth.method, masthead_error=auth.error)
-        if scope["type"] == "http" and request.path == self.masthead.handover_path:
+        if scope["type"] == "http" and self.masthead.serves(request.path):
             refusal = self.masthead.handover_refusal(request)
             if refusal is not None:
                 await send_response(refusal, send)

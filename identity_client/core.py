@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import ConfigurationError, InvalidToken, NotSignedIn, RevokedToken
 from .introspection import Introspector
@@ -20,6 +21,10 @@ DEFAULT_HANDOVER_PATH = "/.masthead/session"
 MAX_BODY = 16 * 1024
 JSON_HEADERS = (("Content-Type", "application/json"), ("Cache-Control", "no-store"),
                 ("X-Content-Type-Options", "nosniff"))
+#: The page glue every server-rendered app needs (reload after a hand-over), served at ``<handover>.js``.
+HANDOVER_SCRIPT = (Path(__file__).parent / "handover.js").read_bytes()
+SCRIPT_HEADERS = (("Content-Type", "text/javascript; charset=utf-8"), ("Cache-Control", "public, max-age=3600"),
+                  ("X-Content-Type-Options", "nosniff"))
 MESSAGES = {
     "not_signed_in": "Sign in to continue.",
     "invalid_token": "The token is invalid.",
@@ -107,6 +112,7 @@ class Masthead:
         self.app_id = app_id
         self.identity_url = identity_url.rstrip("/") if identity_url else None
         self.handover_path = handover_path
+        self.script_path = handover_path + ".js"
         self.secure = secure
         self.origin = origin.rstrip("/").lower() if origin else None
         self.verifier = TokenVerifier(app_id, secret, max_age=token_max_age)
@@ -167,8 +173,14 @@ class Masthead:
         """The app's origin: configured, else the request's scheme and Host."""
         return self.origin or f"{request.scheme}://{request.headers.get('host', '')}".lower()
 
+    def serves(self, path: str) -> bool:
+        """Whether the middleware answers ``path`` itself: the hand-over endpoint and its page script."""
+        return path == self.handover_path or path == self.script_path
+
     def handover_refusal(self, request: Request) -> Response | None:
         """The error response for a hand-over request that must be refused before reading its body."""
+        if request.path == self.script_path and request.method not in ("GET", "HEAD"):
+            return error_response(405, "method_not_allowed", "Use GET.", [("Allow", "GET")])
         if request.method not in ("GET", "HEAD", "POST", "DELETE"):
             return error_response(405, "method_not_allowed", "Use GET, POST or DELETE.",
                                   [("Allow", "GET, POST, DELETE")])
@@ -191,6 +203,9 @@ class Masthead:
         refusal = self.handover_refusal(request)
         if refusal is not None:
             return refusal
+        if request.path == self.script_path:
+            return Response(200, [*SCRIPT_HEADERS, ("Content-Length", str(len(HANDOVER_SCRIPT)))],
+                            b"" if request.method == "HEAD" else HANDOVER_SCRIPT)
         secure = self.is_secure(request)
         vary = [("Vary", "Cookie, Origin")]
         if request.method in ("GET", "HEAD"):

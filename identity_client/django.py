@@ -59,7 +59,7 @@ class MastheadMiddleware:
             auth = self.masthead.authenticate(_request(environ))
             environ.update({USER_KEY: auth.user, AUTH_KEY: auth.method, ERROR_KEY: auth.error,
                             CONFIG_KEY: self.masthead})
-        if request.path_info == self.masthead.handover_path:
+        if self.masthead.serves(request.path_info):
             incoming = _request(environ)
             refusal = self.masthead.handover_refusal(incoming)
             if refusal is not None:

@@ -96,7 +96,7 @@ class MastheadMiddleware:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         self.authenticate(environ)
-        if environ.get("PATH_INFO") == self.masthead.handover_path:
+        if self.masthead.serves(environ.get("PATH_INFO", "")):
             return self.handover(environ, start_response)
         return self.app(environ, start_response)
 

@@ -197,6 +197,17 @@ def test_handover_get_anonymous_then_signed_in(app):
     assert "Cookie" in reply.headers["vary"]
 
 
+def test_handover_page_script_is_served_beside_the_endpoint(app):
+    reply = app("GET", "/.masthead/session.js")
+    assert reply.status == 200
+    assert reply.headers["content-type"].startswith("text/javascript")
+    assert reply.headers["x-content-type-options"] == "nosniff"
+    assert b"masthead:handover" in reply.body and b"location.reload()" in reply.body
+    for method in ("POST", "DELETE", "PUT"):
+        refused = app(method, "/.masthead/session.js")
+        assert refused.status == 405 and refused.json()["error"] == "method_not_allowed"
+
+
 def test_handover_post_sets_first_party_cookie_that_then_authenticates(app):
     reply = post_token(app, mint(user=GRACE))
     assert reply.status == 200

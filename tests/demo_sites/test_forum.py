@@ -73,6 +73,14 @@ def test_pages_embed_the_bar_and_anonymous_can_read(forum):
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
+def test_the_django_middleware_serves_the_hand_over_page_script(forum):
+    page = client().get("/").content.decode()
+    assert '<script src="/.masthead/session.js"></script>' in page
+    script = client().get("/.masthead/session.js")
+    assert script.status_code == 200 and script["Content-Type"].startswith("text/javascript")
+    assert b"masthead:handover" in script.content
+
+
 def test_anonymous_posting_is_refused_and_asks_to_sign_in(forum):
     from demo_sites.forum.board.models import Thread
 

@@ -7,7 +7,7 @@
   <link rel="icon" href="{{identity_url}}/static/icons/wiki.svg">
   <link rel="stylesheet" href="{{identity_url}}/static/family.css">
   <link rel="stylesheet" href="{{root}}/static/wiki.css">
-  <script src="{{root}}/static/wiki.js"></script>
+  <script src="{{root}}/.masthead/session.js"></script>
 </head>
 <body>
   <script src="{{identity_url}}/masthead.js" data-app="{{app_id}}" data-session-user="{{user.id if user else ''}}"{{!(' data-handover="%s/.masthead/session"' % bottle_html_escape(root)) if root else ''}} async></script>

@@ -1,9 +1,9 @@
-/* Wiki page behaviour: reload into the signed-in view after a hand-over; sign-in links; confirmations.
-   Loaded (without defer) before the bar's script tag, so the hand-over listener is always in place first. */
+/* Served by identity_client at <hand-over path>.js (same origin as the page, so a strict CSP allows it).
+   Server-rendered pages need it once: after the bar has signed the app's own session in or out, reload
+   into the view the server now renders; make `data-sign-in` links use the bar's sign-in when it is there.
+   Load it (without async/defer) before the bar's script tag, so the listener is in place first. */
 (() => {
   'use strict';
-  const APP = 'wiki';
-  // Queue stub: calls made before the bar loads are replayed by it.
   window.Masthead = window.Masthead || function () { (window.Masthead.q = window.Masthead.q || []).push(arguments); };
 
   document.addEventListener('masthead:handover', (event) => {
@@ -12,7 +12,7 @@
     const user = event.detail && event.detail.user;
     if ((user ? String(user.id) : null) === rendered) return;
     // Guard against a reload loop when cookies are blocked: at most two hand-over reloads a minute.
-    const key = APP + ':reloads', now = Date.now();
+    const key = 'masthead:reloads', now = Date.now();
     let recent = [];
     try { recent = JSON.parse(sessionStorage.getItem(key) || '[]').filter((t) => now - t < 60000); } catch (e) { /* storage blocked */ }
     if (recent.length >= 2) return;
@@ -27,11 +27,6 @@
           event.preventDefault();
           window.Masthead.signIn();
         }
-      });
-    }
-    for (const form of document.querySelectorAll('form[data-confirm]')) {
-      form.addEventListener('submit', (event) => {
-        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
       });
     }
   });
