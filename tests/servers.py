@@ -129,3 +129,14 @@ def running(name: str, argv: list[str], **kwargs):
 
 
 PYTHON = sys.executable
+
+
+def open_paths(pid: int | str = "self") -> set[str]:
+    """The files process ``pid`` has open (Linux ``/proc``): tests check no database handle lingers."""
+    paths = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            paths.add(os.readlink(fd))
+        except OSError:  # closed while we looked
+            pass
+    return paths

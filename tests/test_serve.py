@@ -7,9 +7,13 @@ import signal
 import threading
 import time
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_cli
 from tests.identity_client_support import create_user, sign_in
+from tests.servers import open_paths
 
 
 def test_users_and_sessions_survive_a_restart(start_identity, tmp_path):
@@ -63,3 +67,14 @@ def test_graceful_reload_under_load_drops_no_request(start_identity):
     assert boots() > before_boots, "the reload did not start a new worker:\n" + server.log()[-2000:]
     assert done[0] >= before_done + 200
     assert failures == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
+def test_the_master_holds_no_database_connection_across_the_fork(start_identity, tmp_path):
+    """The master migrates on a connection of its own; a copy inherited by the workers would share its
+    WAL-index and lock state (tests/demo_sites/test_preload.py tells what that broke in the Wiki)."""
+    db = tmp_path / "fork" / "masthead.sqlite3"
+    db.parent.mkdir()
+    server = start_identity(host="127.0.0.1", db_path=db)
+    assert urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/me", timeout=10).status == 200
+    assert not {path for path in open_paths(server.process.pid) if path.startswith(str(db))}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -62,10 +64,16 @@ def create_app(config: dict) -> FastAPI:
               f"img-src 'self' {identity} https: data:; style-src 'self' {identity}; "
               "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'")
 
-    def connect() -> sqlite3.Connection:
+    @contextmanager
+    def connect() -> Iterator[sqlite3.Connection]:
+        """One request's connection, committed and closed (``with sqlite3.connect()`` alone only commits)."""
         db = sqlite3.connect(database, timeout=5)
-        db.row_factory = sqlite3.Row
-        return db
+        try:
+            db.row_factory = sqlite3.Row
+            with db:
+                yield db
+        finally:
+            db.close()
 
     def as_json(row: sqlite3.Row) -> dict:
         return {"id": row["id"], "title": row["title"], "done": bool(row["done"]), "created": row["created"]}

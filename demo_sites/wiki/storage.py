@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SCHEMA = """
@@ -32,7 +34,13 @@ WELCOME = ("Welcome to the family wiki",
 
 
 class Store:
-    """Open a connection per call: simple and safe under threaded servers."""
+    """Open a connection per call: simple and safe under threaded servers.
+
+    Every connection is closed before the call returns. ``with sqlite3.connect()`` alone only commits: the
+    connection lingers until the cyclic garbage collector runs, and one left open in a gunicorn
+    ``--preload`` master is inherited by the forked workers, whose later connections then share its stale
+    (and, once the master closes it, deleted) WAL index and stop seeing each other's writes.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -43,10 +51,16 @@ class Store:
             if db.execute("SELECT COUNT(*) FROM page").fetchone()[0] == 0:
                 self._save(db, "welcome", *WELCOME, "Created the wiki", author_id="", author_name="Wiki")
 
-    def connect(self) -> sqlite3.Connection:
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one call: committed (or rolled back) and closed at the end."""
         db = sqlite3.connect(self.path, timeout=5)
-        db.row_factory = sqlite3.Row
-        return db
+        try:
+            db.row_factory = sqlite3.Row
+            with db:
+                yield db
+        finally:
+            db.close()
 
     def pages(self) -> list[sqlite3.Row]:
         with self.connect() as db:

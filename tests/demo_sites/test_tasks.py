@@ -5,11 +5,15 @@ Requests go through httpx's ASGITransport (what FastAPI's TestClient wraps; see 
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import pytest
 
 from demo_sites.tasks.app import create_app
 from tests.demo_sites.conftest import SECRETS
 from tests.identity_client_support import ASGIClient, app_cookie, flip, mint
+from tests.servers import open_paths
 
 
 @pytest.fixture
@@ -33,6 +37,25 @@ def test_page_embeds_the_bar_and_uses_an_external_script(tasks, family):
     script = tasks.get("/static/tasks.js")
     assert script.status_code == 200 and ".getToken()" in script.text
     assert "'Bearer ' + token" in script.text
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
+def test_every_request_closes_its_database_connection(tasks, family, tmp_path):
+    """``with sqlite3.connect()`` only commits; without an explicit close the connection waits for the
+    cyclic garbage collector, holding the file (and a stale WAL index) open meanwhile."""
+    ada = bearer(family.token("ada@example.com", "tasks"))
+    gc.disable()
+    try:
+        task = tasks.post("/api/tasks", json={"title": "Close me"}, headers=ada).json()
+        assert tasks.get("/api/tasks", headers=ada).status_code == 200
+        assert tasks.request("PATCH", f"/api/tasks/{task['id']}", json={"done": True}, headers=ada
+                             ).status_code == 200
+        assert tasks.delete(f"/api/tasks/{task['id']}", headers=ada).status_code == 204
+        assert tasks.delete(f"/api/tasks/{task['id']}", headers=ada).status_code == 404  # rolled back, closed
+        assert tasks.get("/healthz").status_code == 200
+        assert not {p for p in open_paths() if p.startswith(str(tmp_path / "tasks.sqlite3"))}
+    finally:
+        gc.enable()
 
 
 def test_crud_with_real_bearer_tokens_and_isolation(tasks, family):

@@ -88,6 +88,7 @@ def test_sign_in_once_signed_in_everywhere_with_attributed_work(page, family):
     expect(page.locator("form.editor")).to_be_visible(timeout=15000)
     page.fill("#body", "Written in the end-to-end test.")
     page.click("form.editor button")
+    expect(page.locator(".byline strong")).to_have_text("Ada Lovelace")  # saved: the POST has landed
     page.goto(url("wiki") + "/wiki/e2e/history", wait_until="commit")
     expect(page.locator(".rev-author")).to_have_text(["Ada Lovelace"])
 

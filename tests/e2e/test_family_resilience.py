@@ -72,6 +72,8 @@ def test_work_is_attributed_and_private(browser, family):
         other.goto(family.url("wiki", "/wiki/attribution/edit"), wait_until="commit")
         other.fill("#body", "Written by Grace.")
         other.click("form.editor button")
+        # Saved (leaving before the redirect lands would abort the POST).
+        expect(other.locator(".byline strong")).to_have_text("Grace Hopper")
         other.goto(family.url("wiki", "/wiki/attribution/history"), wait_until="commit")
         expect(other.locator(".rev-author")).to_have_text(["Grace Hopper"])
         page.goto(family.url("notes"), wait_until="commit")
