@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -73,6 +74,61 @@ def test_sign_up_validation(app, field, value, message):
     response = sign_up(app.test_client(), **values)
     assert response.status_code == 400 and message in response.data.decode()
     assert read_outbox(app.extensions["masthead"].config.outbox) == []
+
+
+class FieldMarkup(HTMLParser):
+    """The inputs of a page by id, and the text of every other element that has an id."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.inputs, self.texts, self._open = {}, {}, []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and "id" in attrs:
+            self.inputs[attrs["id"]] = attrs
+        elif "id" in attrs:
+            self.texts[attrs["id"]] = ""
+            self._open.append((tag, attrs["id"]))
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1][0] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        for _, element_id in self._open:
+            self.texts[element_id] += data
+
+    def description(self, input_id: str) -> str:
+        """What a screen reader announces with the input: the texts its aria-describedby points at."""
+        ids = (self.inputs[input_id].get("aria-describedby") or "").split()
+        return " ".join(self.texts[i] for i in ids)
+
+
+def test_refused_fields_are_marked_invalid_and_described_by_their_error(app):
+    response = sign_up(app.test_client(), name=" ", email="not-an-email", password="short")
+    page = FieldMarkup(response.data.decode())
+    for field, message in (("name", "Enter your name"), ("email", "valid email"), ("password", "at least 8")):
+        assert page.inputs[field].get("aria-invalid") == "true", field
+        assert message in page.description(field), field
+    assert "A long passphrase is best" in page.description("password")  # the hint stays announced too
+
+    add_user(app)
+    client = app.test_client()
+    sign_in(client)
+    fresh = FieldMarkup(client.get("/account").data.decode())
+    assert not [i for i, attrs in fresh.inputs.items() if "aria-invalid" in attrs]
+    assert fresh.description("avatar") == "An https:// image. Without one, apps show your initials."
+    assert fresh.description("new_password") == "At least 8 characters. Other devices will be signed out."
+    assert fresh.description("current_password") == ""
+    token = csrf_of(client.get("/account").data)
+    refused = client.post("/account/password", data={"csrf_token": token, "current_password": "wrong one",
+                                                      "new_password": PASS, "confirm_password": PASS})
+    page = FieldMarkup(refused.data.decode())
+    assert refused.status_code == 400 and page.inputs["current_password"].get("aria-invalid") == "true"
+    assert page.description("current_password") == "That is not your current password."
+    assert "aria-invalid" not in page.inputs["new_password"]
 
 
 def test_sign_out_form_and_next(app):
