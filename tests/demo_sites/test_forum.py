@@ -63,6 +63,12 @@ def csrf_of(html: bytes) -> str:
     return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
 
 
+def test_the_models_and_their_migrations_agree(forum):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "board", check=True, dry_run=True, verbosity=0)  # exits 1 on a missing one
+
+
 def test_pages_embed_the_bar_and_anonymous_can_read(forum):
     page = client().get("/")
     assert page.status_code == 200
