@@ -46,11 +46,7 @@ def serve(host: str, port: int) -> None:
 
     config = _config()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    store = _store(config)
-    application = create_app(config, store=store)  # fails fast (exit 2) on a bad config before any worker starts
-    # The master built the app (and migrated) on a connection of its own: close it before gunicorn forks.
-    # A SQLite connection inherited across fork() shares WAL-index and lock state the workers cannot trust.
-    store.close()
+    application = create_app(config)  # fails fast (exit 2) on a bad config before any worker starts
 
     class Server(BaseApplication):
         def load_config(self) -> None:

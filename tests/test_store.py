@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from identity_api.errors import DuplicateApp, DuplicateEmail, StoreError
 from identity_api.registry import build_app
 from identity_api.store import SQLiteStore
 from identity_api.store.sqlite import MIGRATIONS, SCHEMA_VERSION
+from tests.servers import open_paths
 
 
 @pytest.fixture
@@ -129,3 +132,24 @@ def test_16_concurrent_writer_processes(tmp_path):
         p.join(60)
     assert [p.exitcode for p in processes] == [0] * 16
     assert len(SQLiteStore(path).list_users()) == 16 * 15
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/fd").is_dir(), reason="needs fork and /proc")
+def test_no_connection_crosses_a_fork(tmp_path):
+    """The forking thread's connection is closed first (a gunicorn master migrates, then forks workers);
+    a write in the child is then seen by the parent, which reopens a connection of its own."""
+    store = SQLiteStore(tmp_path / "fork.sqlite3")
+    store.create_user(email="before@example.com", name="Before", password_hash="x", now=1.0, confirmed=True)
+    assert any(p.startswith(str(tmp_path)) for p in open_paths())  # migrate and create left it open
+    pid = os.fork()
+    if pid == 0:  # the child: leave without running the parent's pytest machinery
+        code = 1
+        try:
+            if not any(p.startswith(str(tmp_path)) for p in open_paths()):
+                store.create_user(email="child@example.com", name="Child", password_hash="x", now=2.0, confirmed=True)
+                code = 0
+        finally:
+            os._exit(code)
+    assert not any(p.startswith(str(tmp_path)) for p in open_paths())
+    assert os.waitpid(pid, 0)[1] == 0, "the child inherited an open database handle"
+    assert store.get_user_by_email("child@example.com").name == "Child"

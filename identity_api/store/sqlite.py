@@ -5,6 +5,11 @@ block the writer, a 5 s busy timeout so concurrent writers queue instead of fail
 ``BEGIN IMMEDIATE`` so a transaction takes the write lock up front (a deferred transaction that upgrades
 from read to write can fail with "database is locked" regardless of the busy timeout).
 
+A connection never crosses ``fork()``: a child would share its WAL-index and lock state, and SQLite deletes
+the ``-wal``/``-shm`` files under the children when the parent closes it. So the thread that forks (a
+gunicorn master that built the app and migrated, say) closes its connection first and reopens one when it
+next needs it.
+
 The schema is versioned with ``PRAGMA user_version``: :data:`MIGRATIONS` is an ordered list and opening a
 database applies the ones it has not seen yet, so upgrades keep existing data.
 """
@@ -12,9 +17,12 @@ database applies the ones it has not seen yet, so upgrades keep existing data.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -88,6 +96,13 @@ def _app(row) -> App:
     return App(*values)
 
 
+def _close_before_fork(store_ref: weakref.ref) -> None:
+    """``os.register_at_fork`` hook: close the forking thread's connection of a store still alive."""
+    store = store_ref()
+    if store is not None:
+        store.close()
+
+
 class SQLiteStore(Store):
     """A SQLite file; safe to use from many threads and many processes at once."""
 
@@ -96,6 +111,7 @@ class SQLiteStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._migrations = MIGRATIONS if migrations is None else migrations
         self._local = threading.local()
+        os.register_at_fork(before=partial(_close_before_fork, weakref.ref(self)))
         self.migrate()
 
     # -- connections and transactions --------------------------------------------------------------
