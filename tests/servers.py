@@ -131,12 +131,13 @@ def running(name: str, argv: list[str], **kwargs):
 PYTHON = sys.executable
 
 
-def open_paths(pid: int | str = "self") -> set[str]:
-    """The files process ``pid`` has open (Linux ``/proc``): tests check no database handle lingers."""
+def open_paths(pid: int | str = "self", under: Path | str = "") -> set[str]:
+    """The files process ``pid`` has open whose path starts with ``under`` (Linux ``/proc``): tests check
+    that no database handle lingers (``x.sqlite3`` also matches its ``-wal`` and ``-shm`` files)."""
     paths = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
             paths.add(os.readlink(fd))
         except OSError:  # closed while we looked
             pass
-    return paths
+    return {path for path in paths if path.startswith(str(under))}

@@ -77,4 +77,4 @@ def test_the_master_holds_no_database_connection_across_the_fork(start_identity,
     db.parent.mkdir()
     server = start_identity(host="127.0.0.1", db_path=db)
     assert urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/me", timeout=10).status == 200
-    assert not {path for path in open_paths(server.process.pid) if path.startswith(str(db))}
+    assert open_paths(server.process.pid, under=db) == set()

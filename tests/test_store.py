@@ -140,16 +140,16 @@ def test_no_connection_crosses_a_fork(tmp_path):
     a write in the child is then seen by the parent, which reopens a connection of its own."""
     store = SQLiteStore(tmp_path / "fork.sqlite3")
     store.create_user(email="before@example.com", name="Before", password_hash="x", now=1.0, confirmed=True)
-    assert any(p.startswith(str(tmp_path)) for p in open_paths())  # migrate and create left it open
+    assert open_paths(under=tmp_path)  # migrate and create_user left this thread's connection open
     pid = os.fork()
     if pid == 0:  # the child: leave without running the parent's pytest machinery
         code = 1
         try:
-            if not any(p.startswith(str(tmp_path)) for p in open_paths()):
+            if not open_paths(under=tmp_path):
                 store.create_user(email="child@example.com", name="Child", password_hash="x", now=2.0, confirmed=True)
                 code = 0
         finally:
             os._exit(code)
-    assert not any(p.startswith(str(tmp_path)) for p in open_paths())
+    assert open_paths(under=tmp_path) == set()
     assert os.waitpid(pid, 0)[1] == 0, "the child inherited an open database handle"
     assert store.get_user_by_email("child@example.com").name == "Child"

@@ -25,10 +25,6 @@ from tests.demo_sites.conftest import SECRETS
 from tests.servers import free_port, open_paths, start_server
 
 
-def database_handles(pid: int, database: Path) -> set[str]:
-    return {p for p in open_paths(pid) if p.startswith(str(database))}
-
-
 def children(pid: int) -> list[int]:
     tasks = Path(f"/proc/{pid}/task")
     return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
@@ -71,8 +67,8 @@ def test_no_database_connection_outlives_a_request_or_crosses_the_fork(name, fam
             assert status == 200
         # A worker may close its request's connection just after the response went out: allow it a moment.
         deadline = time.monotonic() + 3
-        while (held := {pid: database_handles(pid, database) for pid in [server.process.pid, *workers]
-                        if database_handles(pid, database)}) and time.monotonic() < deadline:
+        while (held := {pid: paths for pid in [server.process.pid, *workers]
+                        if (paths := open_paths(pid, under=database))}) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert held == {}, f"still holding the database open (master {server.process.pid}): {held}"
     finally:

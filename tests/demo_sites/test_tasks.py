@@ -53,7 +53,7 @@ def test_every_request_closes_its_database_connection(tasks, family, tmp_path):
         assert tasks.delete(f"/api/tasks/{task['id']}", headers=ada).status_code == 204
         assert tasks.delete(f"/api/tasks/{task['id']}", headers=ada).status_code == 404  # rolled back, closed
         assert tasks.get("/healthz").status_code == 200
-        assert not {p for p in open_paths() if p.startswith(str(tmp_path / "tasks.sqlite3"))}
+        assert open_paths(under=tmp_path / "tasks.sqlite3") == set()
     finally:
         gc.enable()
 
